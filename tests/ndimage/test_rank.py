@@ -483,3 +483,37 @@ def test_uint64_negative_cval_other_output(cval, output):
         want = getattr(ndi, func)(a, *args, mode="constant", cval=cval, output=output, **kw)
         got = getattr(ik, func)(a, *args, mode="constant", cval=cval, output=output, **kw)
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.isa
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int16, np.bool_])
+def test_median3x3_strip_kernel_widths_and_tiles(rng, dtype):
+    # the fused 3x3 kernel runs vectors of 8-32 pixels: widths around one,
+    # two and three vectors, several row tiles, odd heights, tiles that start
+    # past 2048 columns, strided input and output, every origin; full value
+    # range so that signed/unsigned min/max mix-ups would show
+    info = np.iinfo(np.uint8 if dtype == np.bool_ else dtype)
+    def img(shape):
+        if dtype == np.bool_:
+            return rng.random(shape) > 0.5
+        return rng.integers(info.min, info.max, shape, endpoint=True).astype(dtype)
+    shapes = [(1, 40), (2, 33), (3, 1), (4, 7), (5, 8), (6, 16), (9, 17), (66, 31),
+              (67, 32), (35, 33), (34, 47), (13, 48), (12, 63), (11, 64), (10, 95),
+              (131, 96), (7, 97), (8, 130), (5, 2100)]
+    for shape in shapes:
+        a = img(shape)
+        for mode in ("reflect", "constant", "nearest", "mirror", "wrap"):
+            assert_same(ik.median_filter(a, 3, mode=mode, cval=info.max),
+                        ndi.median_filter(a, 3, mode=mode, cval=info.max))
+    a = img((70, 150))
+    for origin in [(-1, -1), (0, 1), (1, 0), (1, -1)]:
+        assert_same(ik.median_filter(a, 3, origin=origin, mode="constant", cval=info.min),
+                    ndi.median_filter(a, 3, origin=origin, mode="constant", cval=info.min))
+    big = img((70, 301))
+    for view in (big[:, ::2], big[::-1, 1::3], big.T, np.asfortranarray(big)):
+        assert_same(ik.median_filter(view, 3), ndi.median_filter(view, 3))
+    out = np.zeros((70, 301 * 2), dtype)[:, ::2]
+    ik.median_filter(big, 3, output=out)
+    assert_same(out, ndi.median_filter(big, 3))
+    out64 = ik.median_filter(big, 3, output=np.float64)
+    np.testing.assert_array_equal(out64, ndi.median_filter(big, 3, output=np.float64))
