@@ -329,7 +329,8 @@ def test_methods_agree(rng, dtype):
         cval = np.zeros(1, dtype=a.dtype.type if a.dtype != np.bool_ else np.uint8)
         for r in (0, K // 2, K - 1):
             outs = []
-            methods = [R._k.METHOD_SELECT, R._k.METHOD_NETWORK, R._k.METHOD_HIST]
+            methods = [R._k.METHOD_SELECT, R._k.METHOD_NETWORK, R._k.METHOD_HIST,
+                       R._k.METHOD_PHR]
             if a.dtype.itemsize == 1:
                 methods += [R._k.METHOD_HIST8, R._k.METHOD_PH8]
             for method in methods:
@@ -517,3 +518,63 @@ def test_median3x3_strip_kernel_widths_and_tiles(rng, dtype):
     assert_same(out, ndi.median_filter(big, 3))
     out64 = ik.median_filter(big, 3, output=np.float64)
     np.testing.assert_array_equal(out64, ndi.median_filter(big, 3, output=np.float64))
+
+
+@pytest.mark.isa
+@pytest.mark.parametrize("dtype", [np.uint16, np.int16, np.int32, np.uint32, np.int64,
+                                   np.uint64, np.float32, np.float64])
+def test_perreault_hebert_on_ranks(rng, dtype):
+    # full rectangles of 2-8 byte dtypes from ~7x7 to 255 cells: tiles of at
+    # most 255 x 255 cells (several in both directions here), two lanes per
+    # row (odd tile widths), every rank, ties, extreme values, layouts
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        a = (rng.standard_normal((260, 290)) * 100).astype(dt)
+        a[5, :40] = np.inf
+        a[40:60, 7] = -np.inf
+        a[100, 100:140] = -0.0
+        a[101, 100:140] = 0.0
+    else:
+        info = np.iinfo(dt)
+        a = rng.integers(info.min, info.max, (260, 290), endpoint=True, dtype=dt)
+        a[:, 200:260] = rng.integers(0, 4, (260, 60)).astype(dt)  # many ties
+        if dt == np.uint64:
+            # scipy ranks uint64 >= 2**63 as negative on its 1-D path only; the
+            # 2-D path compared here is exact (values written through double)
+            a[7, :30] = np.uint64(2**64 - 1)
+    sizes = [(15, 15), (9, 9), (7, 9), (3, 25), (25, 3), (16, 15)]
+    modes = ["reflect", "constant", "wrap", "nearest", "mirror", "grid-wrap"]
+    for i, size in enumerate(sizes):
+        K = size[0] * size[1]
+        mode = modes[i % len(modes)]
+        assert_same(ik.median_filter(a, size=size, mode=mode, cval=3),
+                    ndi.median_filter(a, size=size, mode=mode, cval=3))
+        r = (0, 1, K - 1)[i % 3]
+        assert_same(ik.rank_filter(a, r, size=size, mode="nearest"),
+                    ndi.rank_filter(a, r, size=size, mode="nearest"))
+    assert_same(ik.percentile_filter(a, 30, size=(13, 11), mode="mirror", origin=(2, -3)),
+                ndi.percentile_filter(a, 30, size=(13, 11), mode="mirror", origin=(2, -3)))
+    for view in (a[::2, 1::3], a.T, np.asfortranarray(a), a[:, :1], a[:1, :], a[:17, :3]):
+        assert_same(ik.median_filter(view, size=(11, 11)),
+                    ndi.median_filter(view, size=(11, 11)))
+    out = np.zeros((260, 580), dt)[:, ::2]
+    ik.median_filter(a, size=15, output=out)
+    assert_same(out, ndi.median_filter(a, size=15))
+    np.testing.assert_array_equal(ik.median_filter(a, size=15, output=np.float64),
+                                  ndi.median_filter(a, size=15, output=np.float64))
+
+
+def test_perreault_hebert_on_ranks_nan(rng):
+    # NaN-free windows: scipy's values; windows holding a NaN: NaN
+    # ('propagate') or the median of the finite values ('omit')
+    a = (rng.standard_normal((40, 270)) * 10).astype(np.float32)
+    a[rng.random(a.shape) < 0.001] = np.nan
+    for size in (9, 15, (7, 12)):
+        got = ik.median_filter(a, size=size)
+        ref = ref_rank(a, np.ones(size if isinstance(size, tuple) else (size, size)),
+                       lambda n: n // 2)
+        np.testing.assert_array_equal(got, ref.astype(np.float32))
+        omit = ik.median_filter(a, size=size, nan_policy="omit")
+        ref = ref_rank(a, np.ones(size if isinstance(size, tuple) else (size, size)),
+                       lambda n: n // 2, omit=True)
+        np.testing.assert_array_equal(omit, ref.astype(np.float32))

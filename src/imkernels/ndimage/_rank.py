@@ -9,16 +9,21 @@ Kernel choice (see ``_rank_cy.pyx``; each method returns the exact order
 statistic, so the choice changes speed only):
 
 * 3x3 and 5x5 medians: sorted columns and an unrolled merge network kept in
-  vector registers (the classic med3-of-columns formula for 3x3);
+  vector registers (the classic med3-of-columns formula for 3x3; one pass
+  over sorted horizontal triples for 1-2 byte integers);
+* full rectangles of 2- to 8-byte dtypes from about 7x7 up to 255 cells:
+  a per-tile rank transform to unique 16-bit ranks, then Perreault &
+  Hebert's column histograms with three levels (the last one a test of
+  the cells' coordinates), time almost independent of the window;
 * other windows of at most ``_NETWORK_MAX`` cells: a pruned Batcher
   comparator network (separable for rectangles, Adams 2021) evaluated
   across blocks of pixels (vectorised min/max);
 * larger windows, 1-byte dtypes: Perreault & Hebert's constant-time
   median (column histograms, 16 coarse x 16 fine bins) for full rectangles
   from 11x11, Huang's sliding histogram with a rank cursor otherwise;
-* larger windows, wider dtypes including floats: a per-tile rank transform
-  to unique 16-bit ranks and a sliding two-level bitset histogram (Huang
-  1979; Perreault & Hebert 2007);
+* other larger windows, wider dtypes including floats: the per-tile rank
+  transform and a sliding two-level bitset histogram (Huang 1979;
+  Perreault & Hebert 2007);
 * windows too large for a 65536-value tile, and ``nan_policy='omit'`` on
   data holding NaN: per-pixel quickselect.
 
@@ -84,6 +89,17 @@ _NETWORK_MAX_BY_ITEMSIZE = {1: 81, 2: 81, 4: 49, 8: 49}
 _PH8_MIN = 121        # 1-byte full rectangles from 11x11: Perreault-Hebert
 _PH8_TC = 256         # Perreault-Hebert tile width
 _HIST_TILE = 65536    # values per rank-transform tile (16-bit ranks)
+# Perreault-Hebert on ranks (2- to 8-byte dtypes): full rectangles of at
+# most 255 cells (uint8 window counts) and sides of at most _PHR_SIDE (tiles
+# are at most 255 x 255: uint8 cell coordinates). Measured at 1024x1024, 2
+# threads: its time hardly depends on the window (22-33 ms from 6x6 to
+# 15x15) and it beats the networks from these sizes on (for full
+# rectangles; other footprints keep the networks up to
+# _NETWORK_MAX_BY_ITEMSIZE) and METHOD_HIST everywhere
+_PHR_MIN_BY_ITEMSIZE = {2: 73, 4: 57, 8: 43}
+_PHR_MAX = 255
+_PHR_SIDE = 64
+_PHR_DIM = 255
 _MIN_WORK_SHIFT = 24  # one thread per 2**24 units of work (see _filter_bhw)
 _KIND_RANK, _KIND_MEDIAN, _KIND_PERCENTILE = 0, 1, 2
 _EMPTY = np.zeros(0, dtype=np.intp)
@@ -288,23 +304,29 @@ def _index_map(n_out, n, start, mode):
     return m
 
 
-def _hist_tiles(H, W, fh, fw, B=1, nthreads=1):
-    """(TR, TC) with (TR + fh - 1) * (TC + fw - 1) <= 65536, or None.
+def _hist_tiles(H, W, fh, fw, B=1, nthreads=1, maxdim=None):
+    """(TR, TC) with (TR + fh - 1) * (TC + fw - 1) <= 65536, or None; with
+    ``maxdim`` also TR + fh - 1 <= maxdim and TC + fw - 1 <= maxdim.
 
     Among the tilings into equal tiles, the one with the least work on the
     busiest thread (tiles per thread x padded tile area) wins, so that the
     halo overhead is small and the threads finish together."""
     if fh + fw - 1 > _HIST_TILE or fh * fw > _HIST_TILE:
         return None
+    if maxdim is not None and (fh > maxdim or fw > maxdim):
+        return None
+    wmax = 2048 if maxdim is None else maxdim
     best = None
     # tiles at most ~2048 columns wide; a few dozen candidate column counts
-    ntx0 = -(-W // max(1, min(W, 2048 - fw + 1)))
+    ntx0 = -(-W // max(1, min(W, wmax - fw + 1)))
     for ntx in range(ntx0, min(W, ntx0 + 32) + 1):
         tc = -(-W // ntx)
         if -(-W // tc) != ntx:
             continue
         pw = tc + fw - 1
         trmax = _HIST_TILE // pw - fh + 1
+        if maxdim is not None:
+            trmax = min(trmax, maxdim - fh + 1)
         if trmax < 1:
             continue
         nty0 = -(-H // trmax)
@@ -351,6 +373,11 @@ def _filter_bhw(in3, out3, fp2, centre, modes, cval_t, rank, *, omit=False,
             method = _k.METHOD_SELECT
         elif fh == fw and fh in (3, 5) and K == fh * fw and rank == K // 2:
             method = _k.METHOD_REGISTER
+        elif (in3.dtype.itemsize > 1 and K == fh * fw and max(fh, fw) <= _PHR_SIDE
+              and _PHR_MIN_BY_ITEMSIZE[in3.dtype.itemsize] <= K <= _PHR_MAX):
+            tiles = _hist_tiles(H, W, fh, fw, B, _nthreads(B, H, W, K, in3),
+                                maxdim=_PHR_DIM)
+            method = _k.METHOD_PHR if tiles is not None else _k.METHOD_NETWORK
         elif K <= max(_NETWORK_MAX, _NETWORK_MAX_BY_ITEMSIZE[in3.dtype.itemsize]):
             method = _k.METHOD_NETWORK
         elif in3.dtype.itemsize == 1 and K == fh * fw and K >= _PH8_MIN and K < 32768:
@@ -360,7 +387,11 @@ def _filter_bhw(in3, out3, fp2, centre, modes, cval_t, rank, *, omit=False,
         else:
             tiles = _hist_tiles(H, W, fh, fw, B, _nthreads(B, H, W, K, in3))
             method = _k.METHOD_HIST if tiles is not None else _k.METHOD_SELECT
-    if method == _k.METHOD_HIST:
+    if method == _k.METHOD_PHR:
+        tiles = tiles or _hist_tiles(H, W, fh, fw, B, _nthreads(B, H, W, K, in3),
+                                     maxdim=_PHR_DIM)
+        TR, TC = tiles
+    elif method == _k.METHOD_HIST:
         tiles = tiles or _hist_tiles(H, W, fh, fw, B, _nthreads(B, H, W, K, in3))
         TR, TC = tiles
     elif method == _k.METHOD_PH8:

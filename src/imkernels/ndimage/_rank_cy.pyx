@@ -61,6 +61,24 @@ size or the thread count.
     value is found by a branch-free SSE2 prefix-sum search over the 16
     coarse bins, then over the 16 fine bins of the chosen coarse bin.
 
+``METHOD_PHR``
+    Full rectangles of at most 255 cells, 2- to 8-byte dtypes: the per-tile
+    rank transform of ``METHOD_HIST`` (tiles of at most 255 x 255 cells),
+    then Perreault and Hebert's constant-time median on the ranks. Each
+    tile column keeps counts of its fh cells in 32 super bins (2048 ranks)
+    and 1024 coarse bins (64 ranks), updated by one removal and one
+    insertion per row. The window's super counts move right by adding the
+    entering column's and subtracting the leaving one's; the window's coarse
+    counts are kept per super bin and brought up to date lazily, only when
+    the wanted rank falls in that super bin (P-H's lazy update of the fine
+    level). In the chosen coarse bin the 64 ranks' cell coordinates are
+    tested against the window (two vector compares give a 64-bit mask) and
+    the wanted rank is a bit select; a coarse bin holds few window cells,
+    so the select clears a few low bits and counts trailing zeros. Each row
+    is walked by two independent lanes (left and right halves) whose
+    dependent chains (super bin -> coarse bin -> mask -> value) interleave.
+    The time per pixel hardly depends on the window size.
+
 ``METHOD_HIST``
     Per-tile rank transform followed by a sliding histogram. The tile
     (at most 65536 values with its halo) is sorted once by a stable LSD
@@ -78,8 +96,9 @@ size or the thread count.
     words act as the coarse level of a two-level histogram, Perreault and
     Hebert, "Median filtering in constant time", IEEE TIP 2007; their
     popcounts replace a maintained counter array).
-    The radix sort works on (key, position) pairs with 11-bit digits. The same code serves every dtype, so float
-    medians of any window size are exact.
+    The radix sort works on (key, position) pairs with 11-bit digits
+    (8-bit digits measured slower). The same code serves every dtype, so
+    float medians of any window size are exact.
 """
 
 cimport numpy as cnp
@@ -297,6 +316,9 @@ cdef enum:
     M_HIST8 = 3
     M_REG = 4
     M_PH8 = 5
+    M_PHR = 6
+    RADIX_BITS = 11   # digit width of the per-tile radix sort
+    RADIX_N = 2048
     KIND_RANK = 0     # rank given by the caller (rank_filter)
     KIND_MEDIAN = 1
     KIND_PERCENTILE = 2
@@ -307,6 +329,7 @@ METHOD_HIST = M_HIST
 METHOD_HIST8 = M_HIST8
 METHOD_REGISTER = M_REG
 METHOD_PH8 = M_PH8
+METHOD_PHR = M_PHR
 MAX_HIST_TILE = 65536
 
 
@@ -669,6 +692,217 @@ cdef extern from *:
     void ik_med3_strips_i16(const int16_t* const* rows, Py_ssize_t th, Py_ssize_t xa,
                             Py_ssize_t xb, char* dst, Py_ssize_t oh) noexcept nogil
     Py_ssize_t ik_med3_strip_width(int itemsize, int is_signed) noexcept nogil
+
+
+# Perreault-Hebert on the ranks of a tile (full rectangles of at most 255
+# cells): see METHOD_PHR in the module docstring.
+cdef extern from *:
+    """
+    #ifdef __AVX2__
+    #define IK_PHR_VW 32
+    typedef __m256i ik_phr_v;
+    #define IK_PHR_LD(p) _mm256_loadu_si256((const __m256i*)(p))
+    #define IK_PHR_SET1(c) _mm256_set1_epi8((char)(c))
+    #define IK_PHR_SUB _mm256_sub_epi8
+    #define IK_PHR_MIN _mm256_min_epu8
+    #define IK_PHR_EQ _mm256_cmpeq_epi8
+    #define IK_PHR_AND _mm256_and_si256
+    #define IK_PHR_MASK(v) ((uint64_t)(uint32_t)_mm256_movemask_epi8(v))
+    #else
+    #define IK_PHR_VW 16
+    typedef __m128i ik_phr_v;
+    #define IK_PHR_LD(p) _mm_loadu_si128((const __m128i*)(p))
+    #define IK_PHR_SET1(c) _mm_set1_epi8((char)(c))
+    #define IK_PHR_SUB _mm_sub_epi8
+    #define IK_PHR_MIN _mm_min_epu8
+    #define IK_PHR_EQ _mm_cmpeq_epi8
+    #define IK_PHR_AND _mm_and_si128
+    #define IK_PHR_MASK(v) ((uint64_t)(uint32_t)_mm_movemask_epi8(v))
+    #endif
+    /* first bin b of the 32 uint8 counts h (total > r, all prefix sums
+       <= 255) whose inclusive prefix sum exceeds r; *before = prefix sum of
+       h[0:b]. Byte prefix sums, unsigned compare, movemask, popcount. */
+    static inline int ik_find32_u8(const uint8_t* h, int r, int* before) {
+        uint8_t pre[48] __attribute__((aligned(32)));
+        int b;
+    #ifdef __AVX2__
+        __m256i p = _mm256_loadu_si256((const __m256i*)h);
+        p = _mm256_add_epi8(p, _mm256_slli_si256(p, 1));
+        p = _mm256_add_epi8(p, _mm256_slli_si256(p, 2));
+        p = _mm256_add_epi8(p, _mm256_slli_si256(p, 4));
+        p = _mm256_add_epi8(p, _mm256_slli_si256(p, 8));
+        /* add the low lane's total (its byte 15) to the high lane */
+        __m256i t = _mm256_permute2x128_si256(p, p, 0x08);
+        p = _mm256_add_epi8(p, _mm256_shuffle_epi8(t, _mm256_set1_epi8(15)));
+        __m256i le = _mm256_cmpeq_epi8(_mm256_min_epu8(p, _mm256_set1_epi8((char)r)), p);
+        b = __builtin_popcount((unsigned)_mm256_movemask_epi8(le));
+        _mm256_storeu_si256((__m256i*)(pre + 1), p);
+    #else
+        __m128i lo = _mm_loadu_si128((const __m128i*)h);
+        __m128i hi = _mm_loadu_si128((const __m128i*)(h + 16));
+        lo = _mm_add_epi8(lo, _mm_slli_si128(lo, 1));
+        hi = _mm_add_epi8(hi, _mm_slli_si128(hi, 1));
+        lo = _mm_add_epi8(lo, _mm_slli_si128(lo, 2));
+        hi = _mm_add_epi8(hi, _mm_slli_si128(hi, 2));
+        lo = _mm_add_epi8(lo, _mm_slli_si128(lo, 4));
+        hi = _mm_add_epi8(hi, _mm_slli_si128(hi, 4));
+        lo = _mm_add_epi8(lo, _mm_slli_si128(lo, 8));
+        hi = _mm_add_epi8(hi, _mm_slli_si128(hi, 8));
+        /* broadcast the low half's total (byte 15) */
+        __m128i tot = _mm_srli_si128(lo, 15);
+        tot = _mm_unpacklo_epi8(tot, tot); tot = _mm_unpacklo_epi16(tot, tot);
+        tot = _mm_shuffle_epi32(tot, 0);
+        hi = _mm_add_epi8(hi, tot);
+        __m128i rv = _mm_set1_epi8((char)r);
+        __m128i l0 = _mm_cmpeq_epi8(_mm_min_epu8(lo, rv), lo);
+        __m128i l1 = _mm_cmpeq_epi8(_mm_min_epu8(hi, rv), hi);
+        b = __builtin_popcount((unsigned)_mm_movemask_epi8(l0))
+            + __builtin_popcount((unsigned)_mm_movemask_epi8(l1));
+        _mm_storeu_si128((__m128i*)(pre + 1), lo);
+        _mm_storeu_si128((__m128i*)(pre + 17), hi);
+    #endif
+        pre[0] = 0;
+        *before = pre[b];
+        return b;
+    }
+    /* METHOD_PHR: Perreault-Hebert's column histograms on a tile's unique
+       16-bit ranks, three levels: 32 super bins of 2048 ranks (window counts
+       kept exactly), 1024 coarse bins of 64 ranks (the window counts of a
+       super bin's 32 coarse bins brought up to date lazily, only when the
+       wanted rank falls in that super bin: P-H's lazy fine-level update),
+       then the 64 ranks of the chosen coarse bin tested against the window
+       by their cell coordinates (a 64-bit mask; the wanted rank is a bit
+       select). */
+    typedef struct {
+        uint8_t Ws[32] __attribute__((aligned(32)));  /* super counts */
+        Py_ssize_t last[32];   /* column at which wc[32 s:32 s + 32] is valid */
+        uint8_t* wc;           /* 1024 lazy coarse counts */
+    } ik_phr_lane;
+    static inline __attribute__((always_inline)) void ik_phr_lane_start(
+            ik_phr_lane* L, const uint8_t* cols, Py_ssize_t x, Py_ssize_t fw) {
+        Py_ssize_t j, i;
+        memcpy(L->Ws, cols + x * 32, 32);
+        for (j = 1; j < fw; j++)
+            for (i = 0; i < 32; i++) L->Ws[i] = (uint8_t)(L->Ws[i] + cols[(x + j) * 32 + i]);
+        for (i = 0; i < 32; i++) L->last[i] = -((Py_ssize_t)1 << 40);
+    }
+    /* the rank-th of the window at column x of the current row (the lane's
+       super counts are valid for x; they are slid to x + 1 on return) */
+    static inline __attribute__((always_inline)) Py_ssize_t ik_phr_lane_pixel(
+            ik_phr_lane* L, const uint8_t* colc, const uint8_t* cols,
+            const uint8_t* py, const uint8_t* px, Py_ssize_t x, Py_ssize_t fw,
+            int rank, ik_phr_v wy, ik_phr_v limy, ik_phr_v limx, int slide) {
+        int bs, bc, s, c, b, r2, h;
+        Py_ssize_t g, j, i;
+        s = ik_find32_u8(L->Ws, rank, &bs);
+        uint8_t* w = L->wc + 32 * s;
+        g = x - L->last[s];
+        if (g > 0) {
+            if (g < fw) {
+                /* slide the super bin's coarse counts by g columns */
+                for (j = x - g + 1; j <= x; j++) {
+                    const uint8_t* a = colc + (j + fw - 1) * 1024 + 32 * s;
+                    const uint8_t* d = colc + (j - 1) * 1024 + 32 * s;
+                    for (i = 0; i < 32; i++) w[i] = (uint8_t)(w[i] - d[i] + a[i]);
+                }
+            } else {
+                const uint8_t* a = colc + x * 1024 + 32 * s;
+                for (i = 0; i < 32; i++) w[i] = a[i];
+                for (j = 1; j < fw; j++) {
+                    a += 1024;
+                    for (i = 0; i < 32; i++) w[i] = (uint8_t)(w[i] + a[i]);
+                }
+            }
+            L->last[s] = x;
+        }
+        if (slide) {
+            const uint8_t* a = cols + (x + fw) * 32; const uint8_t* d = cols + x * 32;
+            for (i = 0; i < 32; i++) L->Ws[i] = (uint8_t)(L->Ws[i] - d[i] + a[i]);
+        }
+        c = ik_find32_u8(w, rank - bs, &bc);
+        b = 32 * s + c;
+        r2 = rank - bs - bc;
+        /* the ranks of bin b whose cell lies in the window */
+        const ik_phr_v wx = IK_PHR_SET1(x);
+        const uint8_t* qy = py + 64 * b; const uint8_t* qx = px + 64 * b;
+        uint64_t m = 0;
+        for (h = 0; h < 64; h += IK_PHR_VW) {
+            ik_phr_v dy = IK_PHR_SUB(IK_PHR_LD(qy + h), wy);
+            ik_phr_v dx = IK_PHR_SUB(IK_PHR_LD(qx + h), wx);
+            ik_phr_v in = IK_PHR_AND(IK_PHR_EQ(IK_PHR_MIN(dy, limy), dy),
+                                     IK_PHR_EQ(IK_PHR_MIN(dx, limx), dx));
+            m |= IK_PHR_MASK(in) << h;
+        }
+        /* a coarse bin holds few window cells (64 of the tile's ranks):
+           clear the r2 lowest set bits, then count trailing zeros */
+        while (r2 > 0) { m &= m - 1; r2--; }
+        return 64 * b + __builtin_ctzll(m);
+    }
+    static inline void ik_phr_put(char* o, const char* sval, Py_ssize_t q, int isz) {
+        switch (isz) {
+        case 1: *(uint8_t*)o = ((const uint8_t*)sval)[q]; break;
+        case 2: memcpy(o, sval + 2 * q, 2); break;
+        case 4: memcpy(o, sval + 4 * q, 4); break;
+        default: memcpy(o, sval + 8 * q, 8); break;
+        }
+    }
+    /* One tile. cimg (ph x 256, uint16): coarse bin (rank >> 6) of each
+       cell; py, px: tile row / column of the cell of each rank, padded with
+       255 to a multiple of 64 ranks (ph, pw <= 255); colc (pw x 1024), cols
+       (pw x 32): column histograms (scratch); wc (2 x 1024): the lazy coarse
+       counts of the two lanes; sval: the tile's values in rank order (isz
+       bytes each). Each row is walked by two independent lanes (left and
+       right half) whose instructions interleave: one pixel's chain of
+       dependent steps (super bin -> coarse bin -> mask -> value) is long,
+       and two chains keep the core busy. */
+    static void ik_phr_tile(const uint16_t* cimg, Py_ssize_t pw, Py_ssize_t th,
+                            Py_ssize_t tw, Py_ssize_t fh, Py_ssize_t fw, int rank,
+                            const uint8_t* py, const uint8_t* px, uint8_t* colc,
+                            uint8_t* cols, uint8_t* wc, const char* sval, int isz,
+                            char* dst, Py_ssize_t oh, Py_ssize_t ow) {
+        ik_phr_lane A, B;
+        Py_ssize_t y, x, j, half = tw / 2, q0, q1;
+        const ik_phr_v limy = IK_PHR_SET1(fh - 1), limx = IK_PHR_SET1(fw - 1);
+        A.wc = wc; B.wc = wc + 1024;
+        memset(colc, 0, (size_t)pw * 1024);
+        memset(cols, 0, (size_t)pw * 32);
+        for (y = 0; y < fh; y++) {
+            const uint16_t* cr = cimg + y * 256;
+            for (j = 0; j < pw; j++) { colc[j * 1024 + cr[j]]++; cols[j * 32 + (cr[j] >> 5)]++; }
+        }
+        for (y = 0; y < th; y++) {
+            if (y > 0) {
+                const uint16_t* co = cimg + (y - 1) * 256;
+                const uint16_t* cn = cimg + (y + fh - 1) * 256;
+                for (j = 0; j < pw; j++) {
+                    colc[j * 1024 + co[j]]--; cols[j * 32 + (co[j] >> 5)]--;
+                    colc[j * 1024 + cn[j]]++; cols[j * 32 + (cn[j] >> 5)]++;
+                }
+            }
+            const ik_phr_v wy = IK_PHR_SET1(y);
+            char* drow = dst + y * oh;
+            ik_phr_lane_start(&A, cols, 0, fw);
+            ik_phr_lane_start(&B, cols, half, fw);
+            for (x = 0; x < half; x++) {
+                q0 = ik_phr_lane_pixel(&A, colc, cols, py, px, x, fw, rank, wy, limy, limx, 1);
+                q1 = ik_phr_lane_pixel(&B, colc, cols, py, px, x + half, fw, rank, wy, limy,
+                                       limx, x + half + 1 < tw);
+                ik_phr_put(drow + x * ow, sval, q0, isz);
+                ik_phr_put(drow + (x + half) * ow, sval, q1, isz);
+            }
+            for (x = 2 * half; x < tw; x++) {   /* odd tw: B's last pixel */
+                q1 = ik_phr_lane_pixel(&B, colc, cols, py, px, x, fw, rank, wy, limy,
+                                       limx, x + 1 < tw);
+                ik_phr_put(drow + x * ow, sval, q1, isz);
+            }
+        }
+    }
+    """
+    void ik_phr_tile(const uint16_t* cimg, Py_ssize_t pw, Py_ssize_t th, Py_ssize_t tw,
+                     Py_ssize_t fh, Py_ssize_t fw, int rank, const uint8_t* py,
+                     const uint8_t* px, uint8_t* colc, uint8_t* cols, uint8_t* wc,
+                     const char* sval, int isz, char* dst, Py_ssize_t oh,
+                     Py_ssize_t ow) noexcept nogil
 
 
 cdef inline Py_ssize_t _strip_width(ik_numeric* d) noexcept nogil:
@@ -1164,6 +1398,12 @@ cdef Py_ssize_t _rank_engine(
     cdef char* fresh
     cdef int32_t* hist
     cdef Py_ssize_t m8
+    cdef uint16_t* cimg
+    cdef int32_t* cnt32
+    cdef int shd
+    cdef uint8_t* colc
+    cdef uint8_t* py
+    cdef uint8_t* px
 
     with parallel(num_threads=nthreads):
         tile = <ik_numeric*>malloc(PHm * PWm * sizeof(ik_numeric))
@@ -1202,7 +1442,12 @@ cdef Py_ssize_t _rank_engine(
             idx1 = <int32_t*>malloc(PHm * PWm * sizeof(int32_t))
             rimg = <uint16_t*>malloc(PHm * PWm * sizeof(uint16_t))
             sval = <ik_numeric*>malloc(PHm * PWm * sizeof(ik_numeric))
-            bits = <uint64_t*>malloc(1024 * sizeof(uint64_t) + 128 * sizeof(int32_t))
+            if method == M_PHR:
+                # coarse-bin image (row stride 256), cell row / column of each
+                # rank (+ padding), column histograms (256 + 16 per column)
+                bits = <uint64_t*>malloc(PHm * 512 + 2 * (PHm * PWm + 64) + PWm * 1056 + 2048 + 64)
+            else:
+                bits = <uint64_t*>malloc(1024 * sizeof(uint64_t) + 128 * sizeof(int32_t))
             counts = <Py_ssize_t*>malloc(6 * 2048 * sizeof(Py_ssize_t))
         ok = tile != NULL and off != NULL and buf != NULL
         if method == M_NETWORK:
@@ -1214,7 +1459,7 @@ cdef Py_ssize_t _rank_engine(
             ok = ok and hist != NULL and sizeof(ik_numeric) == 1
         if method == M_PH8:
             ok = ok and sizeof(ik_numeric) == 1 and K == fh * fw and K < 32768
-        if method == M_HIST:
+        if method == M_HIST or method == M_PHR:
             ok = tile != NULL and off != NULL and keys != NULL and idx0 != NULL \
                 and idx1 != NULL and rimg != NULL and sval != NULL and bits != NULL \
                 and counts != NULL
@@ -1456,44 +1701,57 @@ cdef Py_ssize_t _rank_engine(
                 # keys of at most 32 bits carry the position in their low 16
                 # bits (n <= 65536), so one array is scattered per pass
                 sh0 = 16 if sizeof(ik_numeric) <= 4 else 0
-                if sh0:
+                if method == M_PHR:
+                    # positions packed as row * 256 + column (ph, pw <= 255)
+                    for i in range(ph):
+                        for j in range(pw):
+                            if sh0:
+                                ka[i * pw + j] = (_key(tile[i * pw + j]) << 16) | \
+                                    <uint64_t>(i * 256 + j)
+                            else:
+                                ka[i * pw + j] = _key(tile[i * pw + j])
+                                ia[i * pw + j] = <int32_t>(i * 256 + j)
+                elif sh0:
                     for i in range(n):
                         ka[i] = (_key(tile[i]) << 16) | <uint64_t>i
                 else:
                     for i in range(n):
                         ka[i] = _key(tile[i])
                         ia[i] = <int32_t>i
-                # stable LSD radix sort of (key, position) pairs, 11-bit digits
-                nbytes = (8 * <int>sizeof(ik_numeric) + 10) // 11
-                memset(counts, 0, 6 * 2048 * sizeof(Py_ssize_t))
+                # stable LSD radix sort of (key, position) pairs, RADIX_BITS-bit
+                # digits (int32 counters: n <= 65536)
+                cnt32 = <int32_t*>counts
+                nbytes = (8 * <int>sizeof(ik_numeric) + RADIX_BITS - 1) // RADIX_BITS
+                memset(cnt32, 0, nbytes * RADIX_N * sizeof(int32_t))
                 for i in range(n):
-                    kk = ka[i]
+                    kk = ka[i] >> sh0
                     for d in range(nbytes):
-                        counts[d * 2048 + <Py_ssize_t>((kk >> (sh0 + 11 * d)) & 2047)] += 1
+                        cnt32[d * RADIX_N + <Py_ssize_t>((kk >> (RADIX_BITS * d)) & (RADIX_N - 1))] += 1
                 for d in range(nbytes):
+                    shd = sh0 + RADIX_BITS * d
                     # skip a digit on which all keys agree
-                    if counts[d * 2048 + <Py_ssize_t>((ka[0] >> (sh0 + 11 * d)) & 2047)] == n:
+                    if cnt32[d * RADIX_N + <Py_ssize_t>((ka[0] >> shd) & (RADIX_N - 1))] == n:
                         continue
                     q = 0
-                    for j in range(2048):
-                        cnt = counts[d * 2048 + j]
-                        counts[d * 2048 + j] = q
+                    for j in range(RADIX_N):
+                        cnt = cnt32[d * RADIX_N + j]
+                        cnt32[d * RADIX_N + j] = <int32_t>q
                         q = q + cnt
                     if sh0:
                         for i in range(n):
                             kk = ka[i]
-                            j = <Py_ssize_t>((kk >> (sh0 + 11 * d)) & 2047)
-                            c = counts[d * 2048 + j]
+                            j = <Py_ssize_t>((kk >> shd) & (RADIX_N - 1))
+                            c = cnt32[d * RADIX_N + j]
                             kb[c] = kk
-                            counts[d * 2048 + j] = c + 1
+                            cnt32[d * RADIX_N + j] = <int32_t>(c + 1)
                     else:
                         for i in range(n):
                             kk = ka[i]
-                            j = <Py_ssize_t>((kk >> (11 * d)) & 2047)
-                            c = counts[d * 2048 + j]
+                            j = <Py_ssize_t>((kk >> shd) & (RADIX_N - 1))
+                            c = cnt32[d * RADIX_N + j]
                             kb[c] = kk
                             ib[c] = ia[i]
-                            counts[d * 2048 + j] = c + 1
+                            cnt32[d * RADIX_N + j] = <int32_t>(c + 1)
                         tmpi = ia
                         ia = ib
                         ib = tmpi
@@ -1503,6 +1761,24 @@ cdef Py_ssize_t _rank_engine(
                 if sh0:
                     for i in range(n):
                         ia[i] = <int32_t>(ka[i] & 0xffff)
+                if method == M_PHR:
+                    cimg = <uint16_t*>bits
+                    py = <uint8_t*>(cimg + PHm * 256)
+                    px = py + PHm * PWm + 64
+                    for i in range(n):
+                        q = ia[i]
+                        cimg[q] = <uint16_t>(i >> 6)
+                        py[i] = <uint8_t>(q >> 8)
+                        px[i] = <uint8_t>(q & 255)
+                        sval[i] = tile[(q >> 8) * pw + (q & 255)]
+                    for i in range(n, (n + 63) // 64 * 64):
+                        py[i] = 255
+                        px[i] = 255
+                    colc = px + PHm * PWm + 64
+                    ik_phr_tile(cimg, pw, th, tw, fh, fw, <int>rank, py, px, colc,
+                                colc + PWm * 1024, colc + PWm * 1056,
+                                <const char*>sval, sizeof(ik_numeric), dst, oh, ow)
+                    continue
                 for i in range(n):
                     rimg[ia[i]] = <uint16_t>i
                     sval[i] = tile[ia[i]]
