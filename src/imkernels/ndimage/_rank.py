@@ -88,6 +88,7 @@ _NETWORK_MAX = 25     # largest window always evaluated with a comparator networ
 _NETWORK_MAX_BY_ITEMSIZE = {1: 81, 2: 81, 4: 49, 8: 49}
 _PH8_MIN = 121        # 1-byte full rectangles from 11x11: Perreault-Hebert
 _PH8_TC = 256         # Perreault-Hebert tile width
+_REG_TILE_BYTES = 1 << 17  # register networks: rows of a tile (x row bytes)
 _HIST_TILE = 65536    # values per rank-transform tile (16-bit ranks)
 # Perreault-Hebert on ranks (2- to 8-byte dtypes): full rectangles of at
 # most 255 cells (uint8 window counts) and sides of at most _PHR_SIDE (tiles
@@ -405,7 +406,7 @@ def _filter_bhw(in3, out3, fp2, centre, modes, cval_t, rank, *, omit=False,
     elif method == _k.METHOD_REGISTER:
         # keep the tile (TR + fh - 1 rows) within L2
         TC = min(W, 2048)
-        TR = max(1, min(H, (1 << 17) // (TC * in3.dtype.itemsize) + 1))
+        TR = max(1, min(H, _REG_TILE_BYTES // (TC * in3.dtype.itemsize) + 1))
     else:
         TC = min(W, 1024)
         TR = max(1, min(H, 32, (1 << 16) // TC))

@@ -661,7 +661,6 @@ cdef extern from *:
                        _mm256_min_epu16, _mm256_max_epu16)
     IK_DEF_MED3_STRIPS(int16_t, ik_med3_strips_i16, __m256i, 16, IK_LD256, IK_ST256,
                        _mm256_min_epi16, _mm256_max_epi16)
-    #define IK_MED3_STRIPS_ALL 1
     #else
     #define IK_LD128(p) _mm_loadu_si128((const __m128i*)(p))
     #define IK_ST128(p, v) _mm_storeu_si128((__m128i*)(p), (v))
@@ -669,8 +668,8 @@ cdef extern from *:
                        _mm_min_epu8, _mm_max_epu8)
     IK_DEF_MED3_STRIPS(int16_t, ik_med3_strips_i16, __m128i, 8, IK_LD128, IK_ST128,
                        _mm_min_epi16, _mm_max_epi16)
-    /* SSE2 has no min/max for int8 / uint16: those keep the two-pass kernel */
-    #define IK_MED3_STRIPS_ALL 0
+    /* SSE2 has no min/max for int8 / uint16: those keep the two-pass kernel
+       (ik_med3_strip_width returns 0; the stubs are never called) */
     static void ik_med3_strips_i8(const int8_t* const* r, Py_ssize_t th, Py_ssize_t xa,
                                   Py_ssize_t xb, char* d, Py_ssize_t oh) { }
     static void ik_med3_strips_u16(const uint16_t* const* r, Py_ssize_t th, Py_ssize_t xa,
@@ -678,9 +677,14 @@ cdef extern from *:
     #endif
     /* vector width of the strip kernel for an item size, 0 if it has none */
     static inline Py_ssize_t ik_med3_strip_width(int itemsize, int is_signed) {
-        if (itemsize == 1) return (IK_MED3_STRIPS_ALL || !is_signed) ? (Py_ssize_t)(32 / (2 - IK_MED3_STRIPS_ALL)) : 0;
-        if (itemsize == 2) return (IK_MED3_STRIPS_ALL || is_signed) ? (Py_ssize_t)(16 / (2 - IK_MED3_STRIPS_ALL)) : 0;
+    #ifdef __AVX2__
+        return itemsize == 1 ? 32 : itemsize == 2 ? 16 : 0;
+    #else
+        /* SSE2 has byte min/max for uint8 and word min/max for int16 only */
+        if (itemsize == 1) return is_signed ? 0 : 16;
+        if (itemsize == 2) return is_signed ? 8 : 0;
         return 0;
+    #endif
     }
     """
     void ik_med3_strips_u8(const uint8_t* const* rows, Py_ssize_t th, Py_ssize_t xa,
