@@ -542,7 +542,9 @@ def test_perreault_hebert_on_ranks(rng, dtype):
             # scipy ranks uint64 >= 2**63 as negative on its 1-D path only; the
             # 2-D path compared here is exact (values written through double)
             a[7, :30] = np.uint64(2**64 - 1)
-    sizes = [(15, 15), (9, 9), (7, 9), (3, 25), (25, 3), (16, 15)]
+    # up to 255 cells the window counts are uint8, beyond uint16
+    sizes = [(15, 15), (9, 9), (7, 9), (4, 25), (25, 3), (16, 15), (17, 18), (64, 5),
+             (5, 64)]
     modes = ["reflect", "constant", "wrap", "nearest", "mirror", "grid-wrap"]
     for i, size in enumerate(sizes):
         K = size[0] * size[1]

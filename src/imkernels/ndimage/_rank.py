@@ -11,7 +11,7 @@ statistic, so the choice changes speed only):
 * 3x3 and 5x5 medians: sorted columns and an unrolled merge network kept in
   vector registers (the classic med3-of-columns formula for 3x3; one pass
   over sorted horizontal triples for 1-2 byte integers);
-* full rectangles of 2- to 8-byte dtypes from about 7x7 up to 255 cells:
+* full rectangles of 2- to 8-byte dtypes from about 7x7 up to 64x64:
   a per-tile rank transform to unique 16-bit ranks, then Perreault &
   Hebert's column histograms with three levels (the last one a test of
   the cells' coordinates), time almost independent of the window;
@@ -90,15 +90,16 @@ _PH8_MIN = 121        # 1-byte full rectangles from 11x11: Perreault-Hebert
 _PH8_TC = 256         # Perreault-Hebert tile width
 _REG_TILE_BYTES = 1 << 17  # register networks: rows of a tile (x row bytes)
 _HIST_TILE = 65536    # values per rank-transform tile (16-bit ranks)
-# Perreault-Hebert on ranks (2- to 8-byte dtypes): full rectangles of at
-# most 255 cells (uint8 window counts) and sides of at most _PHR_SIDE (tiles
-# are at most 255 x 255: uint8 cell coordinates). Measured at 1024x1024, 2
+# Perreault-Hebert on ranks (2- to 8-byte dtypes): full rectangles with
+# sides of at most _PHR_SIDE (tiles are at most 255 x 255: uint8 cell
+# coordinates; uint8 window counts up to 255 cells, uint16 beyond). Measured at 1024x1024, 2
 # threads: its time hardly depends on the window (22-33 ms from 6x6 to
-# 15x15) and it beats the networks from these sizes on (for full
-# rectangles; other footprints keep the networks up to
-# _NETWORK_MAX_BY_ITEMSIZE) and METHOD_HIST everywhere
+# 15x15, 33-60 ms from 16x16 to 63x63) and it beats the networks from these
+# sizes on (for full rectangles; other footprints keep the networks up to
+# _NETWORK_MAX_BY_ITEMSIZE) and METHOD_HIST (whose cost grows with the
+# window's height: 2 fh updates per pixel) for windows of 4 rows or more
 _PHR_MIN_BY_ITEMSIZE = {2: 73, 4: 57, 8: 43}
-_PHR_MAX = 255
+_PHR_MAX = 64 * 64
 _PHR_SIDE = 64
 _PHR_DIM = 255
 _MIN_WORK_SHIFT = 24  # one thread per 2**24 units of work (see _filter_bhw)
@@ -374,7 +375,8 @@ def _filter_bhw(in3, out3, fp2, centre, modes, cval_t, rank, *, omit=False,
             method = _k.METHOD_SELECT
         elif fh == fw and fh in (3, 5) and K == fh * fw and rank == K // 2:
             method = _k.METHOD_REGISTER
-        elif (in3.dtype.itemsize > 1 and K == fh * fw and max(fh, fw) <= _PHR_SIDE
+        elif (in3.dtype.itemsize > 1 and K == fh * fw and 4 <= fh <= _PHR_SIDE
+              and fw <= _PHR_SIDE
               and _PHR_MIN_BY_ITEMSIZE[in3.dtype.itemsize] <= K <= _PHR_MAX):
             tiles = _hist_tiles(H, W, fh, fw, B, _nthreads(B, H, W, K, in3),
                                 maxdim=_PHR_DIM)

@@ -62,7 +62,7 @@ size or the thread count.
     coarse bins, then over the 16 fine bins of the chosen coarse bin.
 
 ``METHOD_PHR``
-    Full rectangles of at most 255 cells, 2- to 8-byte dtypes: the per-tile
+    Full rectangles with sides of at most 64, 2- to 8-byte dtypes: the per-tile
     rank transform of ``METHOD_HIST`` (tiles of at most 255 x 255 cells),
     then Perreault and Hebert's constant-time median on the ranks. Each
     tile column keeps counts of its fh cells in 32 super bins (2048 ranks)
@@ -74,7 +74,9 @@ size or the thread count.
     level). In the chosen coarse bin the 64 ranks' cell coordinates are
     tested against the window (two vector compares give a 64-bit mask) and
     the wanted rank is a bit select; a coarse bin holds few window cells,
-    so the select clears a few low bits and counts trailing zeros. Each row
+    so the select clears a few low bits and counts trailing zeros. Window
+    counts are uint8 up to 255 cells, uint16 beyond (column counts are
+    always uint8: a column holds at most 64 cells). Each row
     is walked by two independent lanes (left and right halves) whose
     dependent chains (super bin -> coarse bin -> mask -> value) interleave.
     The time per pixel hardly depends on the window size.
@@ -769,6 +771,50 @@ cdef extern from *:
         *before = pre[b];
         return b;
     }
+    /* ik_find32_u8 for uint16 counts (every prefix sum < 32768) */
+    static inline int ik_find32_u16(const uint16_t* h, int r, int* before) {
+        uint16_t pre[48] __attribute__((aligned(32)));
+        int b;
+    #ifdef __AVX2__
+        __m256i p0 = _mm256_loadu_si256((const __m256i*)h);
+        __m256i p1 = _mm256_loadu_si256((const __m256i*)(h + 16));
+        p0 = _mm256_add_epi16(p0, _mm256_slli_si256(p0, 2));
+        p1 = _mm256_add_epi16(p1, _mm256_slli_si256(p1, 2));
+        p0 = _mm256_add_epi16(p0, _mm256_slli_si256(p0, 4));
+        p1 = _mm256_add_epi16(p1, _mm256_slli_si256(p1, 4));
+        p0 = _mm256_add_epi16(p0, _mm256_slli_si256(p0, 8));
+        p1 = _mm256_add_epi16(p1, _mm256_slli_si256(p1, 8));
+        /* add each low lane's total (word 7) to its high lane */
+        const __m256i w7 = _mm256_set1_epi16(0x0F0E);
+        p0 = _mm256_add_epi16(p0, _mm256_shuffle_epi8(_mm256_permute2x128_si256(p0, p0, 0x08), w7));
+        p1 = _mm256_add_epi16(p1, _mm256_shuffle_epi8(_mm256_permute2x128_si256(p1, p1, 0x08), w7));
+        p1 = _mm256_add_epi16(p1, _mm256_set1_epi16((short)_mm256_extract_epi16(p0, 15)));
+        __m256i rv = _mm256_set1_epi16((short)r);
+        uint64_t gt = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi16(p0, rv))
+            | ((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi16(p1, rv)) << 32);
+        b = (64 - __builtin_popcountll(gt)) >> 1;
+        _mm256_storeu_si256((__m256i*)(pre + 1), p0);
+        _mm256_storeu_si256((__m256i*)(pre + 17), p1);
+    #else
+        __m128i p[4], rv = _mm_set1_epi16((short)r);
+        int k, tot = 0;
+        b = 0;
+        for (k = 0; k < 4; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i*)(h + 8 * k));
+            v = _mm_add_epi16(v, _mm_slli_si128(v, 2));
+            v = _mm_add_epi16(v, _mm_slli_si128(v, 4));
+            v = _mm_add_epi16(v, _mm_slli_si128(v, 8));
+            v = _mm_add_epi16(v, _mm_set1_epi16((short)tot));
+            tot = _mm_extract_epi16(v, 7);
+            p[k] = v;
+            b += 8 - (__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpgt_epi16(v, rv))) >> 1);
+            _mm_storeu_si128((__m128i*)(pre + 1 + 8 * k), v);
+        }
+    #endif
+        pre[0] = 0;
+        *before = pre[b];
+        return b;
+    }
     /* METHOD_PHR: Perreault-Hebert's column histograms on a tile's unique
        16-bit ranks, three levels: 32 super bins of 2048 ranks (window counts
        kept exactly), 1024 coarse bins of 64 ranks (the window counts of a
@@ -777,71 +823,6 @@ cdef extern from *:
        then the 64 ranks of the chosen coarse bin tested against the window
        by their cell coordinates (a 64-bit mask; the wanted rank is a bit
        select). */
-    typedef struct {
-        uint8_t Ws[32] __attribute__((aligned(32)));  /* super counts */
-        Py_ssize_t last[32];   /* column at which wc[32 s:32 s + 32] is valid */
-        uint8_t* wc;           /* 1024 lazy coarse counts */
-    } ik_phr_lane;
-    static inline __attribute__((always_inline)) void ik_phr_lane_start(
-            ik_phr_lane* L, const uint8_t* cols, Py_ssize_t x, Py_ssize_t fw) {
-        Py_ssize_t j, i;
-        memcpy(L->Ws, cols + x * 32, 32);
-        for (j = 1; j < fw; j++)
-            for (i = 0; i < 32; i++) L->Ws[i] = (uint8_t)(L->Ws[i] + cols[(x + j) * 32 + i]);
-        for (i = 0; i < 32; i++) L->last[i] = -((Py_ssize_t)1 << 40);
-    }
-    /* the rank-th of the window at column x of the current row (the lane's
-       super counts are valid for x; they are slid to x + 1 on return) */
-    static inline __attribute__((always_inline)) Py_ssize_t ik_phr_lane_pixel(
-            ik_phr_lane* L, const uint8_t* colc, const uint8_t* cols,
-            const uint8_t* py, const uint8_t* px, Py_ssize_t x, Py_ssize_t fw,
-            int rank, ik_phr_v wy, ik_phr_v limy, ik_phr_v limx, int slide) {
-        int bs, bc, s, c, b, r2, h;
-        Py_ssize_t g, j, i;
-        s = ik_find32_u8(L->Ws, rank, &bs);
-        uint8_t* w = L->wc + 32 * s;
-        g = x - L->last[s];
-        if (g > 0) {
-            if (g < fw) {
-                /* slide the super bin's coarse counts by g columns */
-                for (j = x - g + 1; j <= x; j++) {
-                    const uint8_t* a = colc + (j + fw - 1) * 1024 + 32 * s;
-                    const uint8_t* d = colc + (j - 1) * 1024 + 32 * s;
-                    for (i = 0; i < 32; i++) w[i] = (uint8_t)(w[i] - d[i] + a[i]);
-                }
-            } else {
-                const uint8_t* a = colc + x * 1024 + 32 * s;
-                for (i = 0; i < 32; i++) w[i] = a[i];
-                for (j = 1; j < fw; j++) {
-                    a += 1024;
-                    for (i = 0; i < 32; i++) w[i] = (uint8_t)(w[i] + a[i]);
-                }
-            }
-            L->last[s] = x;
-        }
-        if (slide) {
-            const uint8_t* a = cols + (x + fw) * 32; const uint8_t* d = cols + x * 32;
-            for (i = 0; i < 32; i++) L->Ws[i] = (uint8_t)(L->Ws[i] - d[i] + a[i]);
-        }
-        c = ik_find32_u8(w, rank - bs, &bc);
-        b = 32 * s + c;
-        r2 = rank - bs - bc;
-        /* the ranks of bin b whose cell lies in the window */
-        const ik_phr_v wx = IK_PHR_SET1(x);
-        const uint8_t* qy = py + 64 * b; const uint8_t* qx = px + 64 * b;
-        uint64_t m = 0;
-        for (h = 0; h < 64; h += IK_PHR_VW) {
-            ik_phr_v dy = IK_PHR_SUB(IK_PHR_LD(qy + h), wy);
-            ik_phr_v dx = IK_PHR_SUB(IK_PHR_LD(qx + h), wx);
-            ik_phr_v in = IK_PHR_AND(IK_PHR_EQ(IK_PHR_MIN(dy, limy), dy),
-                                     IK_PHR_EQ(IK_PHR_MIN(dx, limx), dx));
-            m |= IK_PHR_MASK(in) << h;
-        }
-        /* a coarse bin holds few window cells (64 of the tile's ranks):
-           clear the r2 lowest set bits, then count trailing zeros */
-        while (r2 > 0) { m &= m - 1; r2--; }
-        return 64 * b + __builtin_ctzll(m);
-    }
     static inline void ik_phr_put(char* o, const char* sval, Py_ssize_t q, int isz) {
         switch (isz) {
         case 1: *(uint8_t*)o = ((const uint8_t*)sval)[q]; break;
@@ -850,7 +831,8 @@ cdef extern from *:
         default: memcpy(o, sval + 8 * q, 8); break;
         }
     }
-    /* One tile. cimg (ph x 256, uint16): coarse bin (rank >> 6) of each
+    /* One tile (CT: the type of the window counts, uint8 for windows of
+       at most 255 cells, else uint16).  cimg (ph x 256, uint16): coarse bin (rank >> 6) of each
        cell; py, px: tile row / column of the cell of each rank, padded with
        255 to a multiple of 64 ranks (ph, pw <= 255); colc (pw x 1024), cols
        (pw x 32): column histograms (scratch); wc (2 x 1024): the lazy coarse
@@ -859,54 +841,127 @@ cdef extern from *:
        right half) whose instructions interleave: one pixel's chain of
        dependent steps (super bin -> coarse bin -> mask -> value) is long,
        and two chains keep the core busy. */
-    static void ik_phr_tile(const uint16_t* cimg, Py_ssize_t pw, Py_ssize_t th,
-                            Py_ssize_t tw, Py_ssize_t fh, Py_ssize_t fw, int rank,
-                            const uint8_t* py, const uint8_t* px, uint8_t* colc,
-                            uint8_t* cols, uint8_t* wc, const char* sval, int isz,
-                            char* dst, Py_ssize_t oh, Py_ssize_t ow) {
-        ik_phr_lane A, B;
-        Py_ssize_t y, x, j, half = tw / 2, q0, q1;
-        const ik_phr_v limy = IK_PHR_SET1(fh - 1), limx = IK_PHR_SET1(fw - 1);
-        A.wc = wc; B.wc = wc + 1024;
-        memset(colc, 0, (size_t)pw * 1024);
-        memset(cols, 0, (size_t)pw * 32);
-        for (y = 0; y < fh; y++) {
-            const uint16_t* cr = cimg + y * 256;
-            for (j = 0; j < pw; j++) { colc[j * 1024 + cr[j]]++; cols[j * 32 + (cr[j] >> 5)]++; }
-        }
-        for (y = 0; y < th; y++) {
-            if (y > 0) {
-                const uint16_t* co = cimg + (y - 1) * 256;
-                const uint16_t* cn = cimg + (y + fh - 1) * 256;
-                for (j = 0; j < pw; j++) {
-                    colc[j * 1024 + co[j]]--; cols[j * 32 + (co[j] >> 5)]--;
-                    colc[j * 1024 + cn[j]]++; cols[j * 32 + (cn[j] >> 5)]++;
-                }
-            }
-            const ik_phr_v wy = IK_PHR_SET1(y);
-            char* drow = dst + y * oh;
-            ik_phr_lane_start(&A, cols, 0, fw);
-            ik_phr_lane_start(&B, cols, half, fw);
-            for (x = 0; x < half; x++) {
-                q0 = ik_phr_lane_pixel(&A, colc, cols, py, px, x, fw, rank, wy, limy, limx, 1);
-                q1 = ik_phr_lane_pixel(&B, colc, cols, py, px, x + half, fw, rank, wy, limy,
-                                       limx, x + half + 1 < tw);
-                ik_phr_put(drow + x * ow, sval, q0, isz);
-                ik_phr_put(drow + (x + half) * ow, sval, q1, isz);
-            }
-            for (x = 2 * half; x < tw; x++) {   /* odd tw: B's last pixel */
-                q1 = ik_phr_lane_pixel(&B, colc, cols, py, px, x, fw, rank, wy, limy,
-                                       limx, x + 1 < tw);
-                ik_phr_put(drow + x * ow, sval, q1, isz);
-            }
-        }
+    #define IK_DEF_PHR(SUF, CT, FIND) \
+    typedef struct { \
+        CT Ws[32] __attribute__((aligned(32)));  /* super counts */ \
+        Py_ssize_t last[32];   /* column at which wc[32 s:32 s + 32] is valid */ \
+        CT* wc;                /* 1024 lazy coarse counts */ \
+    } ik_phr_lane_##SUF; \
+    static inline __attribute__((always_inline)) void ik_phr_lane_start_##SUF( \
+            ik_phr_lane_##SUF* L, const uint8_t* cols, Py_ssize_t x, Py_ssize_t fw) { \
+        Py_ssize_t j, i; \
+        for (i = 0; i < 32; i++) L->Ws[i] = cols[x * 32 + i]; \
+        for (j = 1; j < fw; j++) \
+            for (i = 0; i < 32; i++) L->Ws[i] = (CT)(L->Ws[i] + cols[(x + j) * 32 + i]); \
+        for (i = 0; i < 32; i++) L->last[i] = -((Py_ssize_t)1 << 40); \
+    } \
+    /* the rank-th of the window at column x of the current row (the lane's \
+       super counts are valid for x; they are slid to x + 1 on return) */ \
+    static inline __attribute__((always_inline)) Py_ssize_t ik_phr_lane_pixel_##SUF( \
+            ik_phr_lane_##SUF* L, const uint8_t* colc, const uint8_t* cols, \
+            const uint8_t* py, const uint8_t* px, Py_ssize_t x, Py_ssize_t fw, \
+            int rank, ik_phr_v wy, ik_phr_v limy, ik_phr_v limx, int slide) { \
+        int bs, bc, s, c, b, r2, h; \
+        Py_ssize_t g, j, i; \
+        s = FIND(L->Ws, rank, &bs); \
+        CT* w = L->wc + 32 * s; \
+        g = x - L->last[s]; \
+        if (g > 0) { \
+            if (g < fw) { \
+                /* slide the super bin's coarse counts by g columns */ \
+                for (j = x - g + 1; j <= x; j++) { \
+                    const uint8_t* a = colc + (j + fw - 1) * 1024 + 32 * s; \
+                    const uint8_t* d = colc + (j - 1) * 1024 + 32 * s; \
+                    for (i = 0; i < 32; i++) w[i] = (CT)(w[i] - d[i] + a[i]); \
+                } \
+            } else { \
+                const uint8_t* a = colc + x * 1024 + 32 * s; \
+                for (i = 0; i < 32; i++) w[i] = a[i]; \
+                for (j = 1; j < fw; j++) { \
+                    a += 1024; \
+                    for (i = 0; i < 32; i++) w[i] = (CT)(w[i] + a[i]); \
+                } \
+            } \
+            L->last[s] = x; \
+        } \
+        if (slide) { \
+            const uint8_t* a = cols + (x + fw) * 32; const uint8_t* d = cols + x * 32; \
+            for (i = 0; i < 32; i++) L->Ws[i] = (CT)(L->Ws[i] - d[i] + a[i]); \
+        } \
+        c = FIND(w, rank - bs, &bc); \
+        b = 32 * s + c; \
+        r2 = rank - bs - bc; \
+        /* the ranks of bin b whose cell lies in the window */ \
+        const ik_phr_v wx = IK_PHR_SET1(x); \
+        const uint8_t* qy = py + 64 * b; const uint8_t* qx = px + 64 * b; \
+        uint64_t m = 0; \
+        for (h = 0; h < 64; h += IK_PHR_VW) { \
+            ik_phr_v dy = IK_PHR_SUB(IK_PHR_LD(qy + h), wy); \
+            ik_phr_v dx = IK_PHR_SUB(IK_PHR_LD(qx + h), wx); \
+            ik_phr_v in = IK_PHR_AND(IK_PHR_EQ(IK_PHR_MIN(dy, limy), dy), \
+                                     IK_PHR_EQ(IK_PHR_MIN(dx, limx), dx)); \
+            m |= IK_PHR_MASK(in) << h; \
+        } \
+        /* a coarse bin holds few window cells (64 of the tile's ranks): \
+           clear the r2 lowest set bits, then count trailing zeros */ \
+        while (r2 > 0) { m &= m - 1; r2--; } \
+        return 64 * b + __builtin_ctzll(m); \
+    } \
+    static void ik_phr_tile_##SUF(const uint16_t* cimg, Py_ssize_t pw, Py_ssize_t th, \
+                            Py_ssize_t tw, Py_ssize_t fh, Py_ssize_t fw, int rank, \
+                            const uint8_t* py, const uint8_t* px, uint8_t* colc, \
+                            uint8_t* cols, CT* wc, const char* sval, int isz, \
+                            char* dst, Py_ssize_t oh, Py_ssize_t ow) { \
+        ik_phr_lane_##SUF A, B; \
+        Py_ssize_t y, x, j, half = tw / 2, q0, q1; \
+        const ik_phr_v limy = IK_PHR_SET1(fh - 1), limx = IK_PHR_SET1(fw - 1); \
+        A.wc = wc; B.wc = wc + 1024; \
+        memset(colc, 0, (size_t)pw * 1024); \
+        memset(cols, 0, (size_t)pw * 32); \
+        for (y = 0; y < fh; y++) { \
+            const uint16_t* cr = cimg + y * 256; \
+            for (j = 0; j < pw; j++) { colc[j * 1024 + cr[j]]++; cols[j * 32 + (cr[j] >> 5)]++; } \
+        } \
+        for (y = 0; y < th; y++) { \
+            if (y > 0) { \
+                const uint16_t* co = cimg + (y - 1) * 256; \
+                const uint16_t* cn = cimg + (y + fh - 1) * 256; \
+                for (j = 0; j < pw; j++) { \
+                    colc[j * 1024 + co[j]]--; cols[j * 32 + (co[j] >> 5)]--; \
+                    colc[j * 1024 + cn[j]]++; cols[j * 32 + (cn[j] >> 5)]++; \
+                } \
+            } \
+            const ik_phr_v wy = IK_PHR_SET1(y); \
+            char* drow = dst + y * oh; \
+            ik_phr_lane_start_##SUF(&A, cols, 0, fw); \
+            ik_phr_lane_start_##SUF(&B, cols, half, fw); \
+            for (x = 0; x < half; x++) { \
+                q0 = ik_phr_lane_pixel_##SUF(&A, colc, cols, py, px, x, fw, rank, wy, limy, limx, 1); \
+                q1 = ik_phr_lane_pixel_##SUF(&B, colc, cols, py, px, x + half, fw, rank, wy, limy, \
+                                       limx, x + half + 1 < tw); \
+                ik_phr_put(drow + x * ow, sval, q0, isz); \
+                ik_phr_put(drow + (x + half) * ow, sval, q1, isz); \
+            } \
+            for (x = 2 * half; x < tw; x++) {   /* odd tw: B's last pixel */ \
+                q1 = ik_phr_lane_pixel_##SUF(&B, colc, cols, py, px, x, fw, rank, wy, limy, \
+                                       limx, x + 1 < tw); \
+                ik_phr_put(drow + x * ow, sval, q1, isz); \
+            } \
+        } \
     }
+    IK_DEF_PHR(u8, uint8_t, ik_find32_u8)
+    IK_DEF_PHR(u16, uint16_t, ik_find32_u16)
     """
-    void ik_phr_tile(const uint16_t* cimg, Py_ssize_t pw, Py_ssize_t th, Py_ssize_t tw,
-                     Py_ssize_t fh, Py_ssize_t fw, int rank, const uint8_t* py,
-                     const uint8_t* px, uint8_t* colc, uint8_t* cols, uint8_t* wc,
-                     const char* sval, int isz, char* dst, Py_ssize_t oh,
-                     Py_ssize_t ow) noexcept nogil
+    void ik_phr_tile_u8(const uint16_t* cimg, Py_ssize_t pw, Py_ssize_t th, Py_ssize_t tw,
+                        Py_ssize_t fh, Py_ssize_t fw, int rank, const uint8_t* py,
+                        const uint8_t* px, uint8_t* colc, uint8_t* cols, uint8_t* wc,
+                        const char* sval, int isz, char* dst, Py_ssize_t oh,
+                        Py_ssize_t ow) noexcept nogil
+    void ik_phr_tile_u16(const uint16_t* cimg, Py_ssize_t pw, Py_ssize_t th, Py_ssize_t tw,
+                         Py_ssize_t fh, Py_ssize_t fw, int rank, const uint8_t* py,
+                         const uint8_t* px, uint8_t* colc, uint8_t* cols, uint16_t* wc,
+                         const char* sval, int isz, char* dst, Py_ssize_t oh,
+                         Py_ssize_t ow) noexcept nogil
 
 
 cdef inline Py_ssize_t _strip_width(ik_numeric* d) noexcept nogil:
@@ -1449,7 +1504,7 @@ cdef Py_ssize_t _rank_engine(
             if method == M_PHR:
                 # coarse-bin image (row stride 256), cell row / column of each
                 # rank (+ padding), column histograms (256 + 16 per column)
-                bits = <uint64_t*>malloc(PHm * 512 + 2 * (PHm * PWm + 64) + PWm * 1056 + 2048 + 64)
+                bits = <uint64_t*>malloc(PHm * 512 + 2 * (PHm * PWm + 64) + PWm * 1056 + 4096 + 128)
             else:
                 bits = <uint64_t*>malloc(1024 * sizeof(uint64_t) + 128 * sizeof(int32_t))
             counts = <Py_ssize_t*>malloc(6 * 2048 * sizeof(Py_ssize_t))
@@ -1779,9 +1834,15 @@ cdef Py_ssize_t _rank_engine(
                         py[i] = 255
                         px[i] = 255
                     colc = px + PHm * PWm + 64
-                    ik_phr_tile(cimg, pw, th, tw, fh, fw, <int>rank, py, px, colc,
-                                colc + PWm * 1024, colc + PWm * 1056,
-                                <const char*>sval, sizeof(ik_numeric), dst, oh, ow)
+                    if K <= 255:
+                        ik_phr_tile_u8(cimg, pw, th, tw, fh, fw, <int>rank, py, px, colc,
+                                       colc + PWm * 1024, colc + PWm * 1056,
+                                       <const char*>sval, sizeof(ik_numeric), dst, oh, ow)
+                    else:
+                        ik_phr_tile_u16(cimg, pw, th, tw, fh, fw, <int>rank, py, px, colc,
+                                        colc + PWm * 1024,
+                                        <uint16_t*>(colc + PWm * 1056 + 64),
+                                        <const char*>sval, sizeof(ik_numeric), dst, oh, ow)
                     continue
                 for i in range(n):
                     rimg[ia[i]] = <uint16_t>i
