@@ -358,8 +358,23 @@ def _filter_bhw(in3, out3, fp2, centre, modes, cval_t, rank, *, omit=False,
                 kind=_KIND_RANK, pct=0.0, method=None):
     """Run the kernel: in3/out3 (B, H, W) of one dtype, fp2 the 2-D window,
     centre = (cy, cx), modes = (mode_rows, mode_cols), cval_t a 1-element
-    array of the dtype."""
+    array of the dtype. The kernel's other arguments (method, tiles,
+    networks, index maps) depend on shapes and parameters only and are
+    cached, so a repeated call costs little more than the kernel."""
     B, H, W = in3.shape
+    K = len(_window_lists(fp2)[0])
+    nthreads = _nthreads(B, H, W, K, in3)
+    pre, post = _kernel_args(B, H, W, in3.dtype.itemsize, fp2.shape, fp2.tobytes(),
+                             tuple(centre), tuple(modes), int(rank), bool(omit), int(kind),
+                             float(pct), method, nthreads)
+    return _k.rank_bhw(in3, out3, dtype_code(in3.dtype), *pre, cval_t, *post)
+
+
+@lru_cache(maxsize=256)
+def _kernel_args(B, H, W, itemsize, fshape, fbytes, centre, modes, rank, omit, kind, pct,
+                 method, nthreads):
+    """rank_bhw's arguments before and after cval (read-only arrays)."""
+    fp2 = np.frombuffer(fbytes, dtype=bool).reshape(fshape)
     fh, fw = fp2.shape
     rowmap = _index_map(H + fh - 1, H, -centre[0], modes[0])
     colmap = _index_map(W + fw - 1, W, -centre[1], modes[1])
@@ -375,27 +390,27 @@ def _filter_bhw(in3, out3, fp2, centre, modes, cval_t, rank, *, omit=False,
             method = _k.METHOD_SELECT
         elif fh == fw and fh in (3, 5) and K == fh * fw and rank == K // 2:
             method = _k.METHOD_REGISTER
-        elif (in3.dtype.itemsize > 1 and K == fh * fw and 4 <= fh <= _PHR_SIDE
+        elif (itemsize > 1 and K == fh * fw and 4 <= fh <= _PHR_SIDE
               and fw <= _PHR_SIDE
-              and _PHR_MIN_BY_ITEMSIZE[in3.dtype.itemsize] <= K <= _PHR_MAX):
-            tiles = _hist_tiles(H, W, fh, fw, B, _nthreads(B, H, W, K, in3),
+              and _PHR_MIN_BY_ITEMSIZE[itemsize] <= K <= _PHR_MAX):
+            tiles = _hist_tiles(H, W, fh, fw, B, nthreads,
                                 maxdim=_PHR_DIM)
             method = _k.METHOD_PHR if tiles is not None else _k.METHOD_NETWORK
-        elif K <= max(_NETWORK_MAX, _NETWORK_MAX_BY_ITEMSIZE[in3.dtype.itemsize]):
+        elif K <= max(_NETWORK_MAX, _NETWORK_MAX_BY_ITEMSIZE[itemsize]):
             method = _k.METHOD_NETWORK
-        elif in3.dtype.itemsize == 1 and K == fh * fw and K >= _PH8_MIN and K < 32768:
+        elif itemsize == 1 and K == fh * fw and K >= _PH8_MIN and K < 32768:
             method = _k.METHOD_PH8
-        elif in3.dtype.itemsize == 1:
+        elif itemsize == 1:
             method = _k.METHOD_HIST8
         else:
-            tiles = _hist_tiles(H, W, fh, fw, B, _nthreads(B, H, W, K, in3))
+            tiles = _hist_tiles(H, W, fh, fw, B, nthreads)
             method = _k.METHOD_HIST if tiles is not None else _k.METHOD_SELECT
     if method == _k.METHOD_PHR:
-        tiles = tiles or _hist_tiles(H, W, fh, fw, B, _nthreads(B, H, W, K, in3),
+        tiles = tiles or _hist_tiles(H, W, fh, fw, B, nthreads,
                                      maxdim=_PHR_DIM)
         TR, TC = tiles
     elif method == _k.METHOD_HIST:
-        tiles = tiles or _hist_tiles(H, W, fh, fw, B, _nthreads(B, H, W, K, in3))
+        tiles = tiles or _hist_tiles(H, W, fh, fw, B, nthreads)
         TR, TC = tiles
     elif method == _k.METHOD_PH8:
         # column histograms (TC + fw - 1) x 272 uint16 and the tile within L2;
@@ -408,7 +423,7 @@ def _filter_bhw(in3, out3, fp2, centre, modes, cval_t, rank, *, omit=False,
     elif method == _k.METHOD_REGISTER:
         # keep the tile (TR + fh - 1 rows) within L2
         TC = min(W, 2048)
-        TR = max(1, min(H, _REG_TILE_BYTES // (TC * in3.dtype.itemsize) + 1))
+        TR = max(1, min(H, _REG_TILE_BYTES // (TC * itemsize) + 1))
     else:
         TC = min(W, 1024)
         TR = max(1, min(H, 32, (1 << 16) // TC))
@@ -418,14 +433,17 @@ def _filter_bhw(in3, out3, fp2, centre, modes, cval_t, rank, *, omit=False,
                 cnet, net, out_slot, srow, sshift = _separable_network(fh, fw, rank)
             else:
                 net = _network(K, rank)
-    code = dtype_code(in3.dtype)
     # network block: keep the K scratch rows within ~16 kB of L1
-    nb = max(32, min(512, (16384 // max(1, K * in3.dtype.itemsize)) // 32 * 32))
-    nthreads = _nthreads(B, H, W, K, in3)
-    return _k.rank_bhw(in3, out3, code, rowmap, colmap, fy, fx, ay, ax, ry, rx, net,
-                cnet, int(separable), srow, sshift, fh, centre[1], fw,
-                out_slot if method == _k.METHOD_NETWORK else rank, cval_t, method,
-                int(omit), kind, float(pct), TR, TC, nb, nthreads)
+    nb = max(32, min(512, (16384 // max(1, K * itemsize)) // 32 * 32))
+    pre = (rowmap, colmap, fy, fx, ay, ax, ry, rx, net, cnet, int(separable), srow, sshift,
+           fh, centre[1], fw, out_slot if method == _k.METHOD_NETWORK else rank)
+    post = (method, int(omit), kind, float(pct), TR, TC, nb, nthreads)
+    for a in pre:
+        if isinstance(a, np.ndarray):
+            a.setflags(write=False)
+    return pre, post
+
+
 
 
 def _plan(inp, faxes, fshape):
