@@ -11,6 +11,8 @@ Known scipy bugs skipped here and checked against a NumPy reference instead:
   window): compared with NumPy's periodic 'symmetric' padding instead.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
@@ -459,6 +461,20 @@ def test_median_fast_path(rng, dtype):
         for mode in ("reflect", "constant", "wrap"):
             assert_same(ik.median_filter(a, size, mode=mode, cval=3),
                         ndi.median_filter(a, size, mode=mode, cval=3))
+    # its prepared arguments are cached per shape, dtype, size, mode, cval
+    # (sign of zero included) and thread count: a cached call must match the
+    # general path for each of these keys
+    for b, cval, nt, size in itertools.product(
+            # (windows mostly outside the image: the median is the cval)
+            [np.full((1, 1), 5, dtype), np.full((2, 3), 5, dtype), a[:9, :29].copy()],
+            (0, -0.0, 0.0, 1, 1.0, -3.5), (1, 2), (3, 4, 7, 15)):
+        with imkernels.threads(nt):
+            got = ik.median_filter(b, size, mode="constant", cval=cval)
+            ref = ik.median_filter(b, size, mode="constant", cval=cval,
+                                   origin=np.int64(0))  # general path
+        np.testing.assert_array_equal(got, ref)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(ref))
+        assert_same(got, ndi.median_filter(b, size, mode="constant", cval=cval))
     if a.dtype.kind == "f":
         a[4, 5] = np.nan
         for size in (2, 3, 15):

@@ -241,11 +241,13 @@ def _separable_network(fh, fw, rank):
 
 def _c_cast_scalar(value, dtype, code=None):
     """``value`` (a float) converted to ``dtype`` with scipy's C cast."""
-    return _c_cast_cached(float(value), np.dtype(dtype), code).copy()
+    value = float(value)
+    # the sign is part of the key: -0.0 == 0.0 would share a cache entry
+    return _c_cast_cached(value, math.copysign(1.0, value), np.dtype(dtype), code).copy()
 
 
 @lru_cache(maxsize=256)
-def _c_cast_cached(value, dtype, code):
+def _c_cast_cached(value, sign, dtype, code):
     src = np.full((1, 1, 1), value, dtype=np.float64)
     dst = np.zeros((1, 1, 1), dtype=dtype)
     _k.cast_bhw(src, 10, dst, dtype_code(dtype) if code is None else code, 1)
@@ -883,22 +885,46 @@ def _square(size):
 def _median_2d_fast(input, size, mode, cval):
     """median_filter's common call (2-D array, int size, default output,
     origin and axes) straight to the kernel: the same kernel call as the
-    general path (scipy's N-D path), without its argument plumbing. Returns
-    None when the general path must run (other cases, or NaN in the data)."""
+    general path (scipy's N-D path), with its arguments prepared once per
+    shape, dtype, size, mode, cval and thread count (a cold call into the
+    general path's argument plumbing costs ~0.1 ms). Returns None when the
+    general path must run (other cases, or NaN in the data)."""
     T = input.dtype
     H, W = input.shape
-    if size < 2 or H == 0 or W == 0 or T not in _FAST_DTYPES or math.isnan(cval) \
-            or mode not in MODE_CODES or input.strides[1] != T.itemsize:
+    if input.strides[1] != T.itemsize:
         return None
-    m = MODE_CODES[mode]
+    key = (H, W, T, size, mode, cval, math.copysign(1.0, cval), get_num_threads())
+    args = _FAST_ARGS.get(key)
+    if args is None:
+        if len(_FAST_ARGS) >= 256:
+            _FAST_ARGS.clear()
+        args = _FAST_ARGS[key] = _median_2d_fast_args(T, H, W, size, mode, cval, key[-1])
+    if args is False:
+        return None
     out = np.empty((H, W), dtype=T)
-    ct = _c_cast_scalar(cval, T, code=dtype_code(T))
-    K = size * size
-    seen = _filter_bhw(input.reshape(1, H, W), out.reshape(1, H, W), _square(size),
-                       (size // 2, size // 2), (m, m), ct, K // 2)
-    if seen:
-        return None
+    if _k.rank_bhw(input.reshape(1, H, W), out.reshape(1, H, W), *args):
+        return None  # NaN in the data: the general path handles it
     return out
+
+
+_FAST_ARGS = {}
+
+
+def _median_2d_fast_args(T, H, W, size, mode, cval, nt):
+    """rank_bhw's arguments after (in, out) for _median_2d_fast, or False."""
+    if size < 2 or H == 0 or W == 0 or T not in _FAST_DTYPES or math.isnan(cval) \
+            or mode not in MODE_CODES:
+        return False
+    m = MODE_CODES[mode]
+    ct = _c_cast_scalar(cval, T, code=dtype_code(T))
+    ct.setflags(write=False)
+    fp2 = _square(size)
+    K = size * size
+    nthreads = max(1, min(nt, (H * W * max(K, 9) * T.itemsize) >> _MIN_WORK_SHIFT))
+    pre, post = _kernel_args(1, H, W, T.itemsize, fp2.shape, fp2.tobytes(),
+                             (size // 2, size // 2), (m, m), K // 2, False, _KIND_RANK, 0.0,
+                             None, nthreads)
+    return (dtype_code(T),) + pre + (ct,) + post
 
 
 @_doc
