@@ -92,12 +92,13 @@ _REG_TILE_BYTES = 1 << 17  # register networks: rows of a tile (x row bytes)
 _HIST_TILE = 65536    # values per rank-transform tile (16-bit ranks)
 # Perreault-Hebert on ranks (2- to 8-byte dtypes): full rectangles with
 # sides of at most _PHR_SIDE (tiles are at most 255 x 255: uint8 cell
-# coordinates; uint8 window counts up to 255 cells, uint16 beyond). Measured at 1024x1024, 2
-# threads: its time hardly depends on the window (22-33 ms from 6x6 to
-# 15x15, 33-60 ms from 16x16 to 63x63) and it beats the networks from these
-# sizes on (for full rectangles; other footprints keep the networks up to
-# _NETWORK_MAX_BY_ITEMSIZE) and METHOD_HIST (whose cost grows with the
-# window's height: 2 fh updates per pixel) for windows of 4 rows or more
+# coordinates; uint8 window counts up to 255 cells, uint16 beyond).
+# Measured at 1024x1024, 2 threads: its time hardly depends on the window
+# (22-33 ms from 6x6 to 15x15, 33-60 ms from 16x16 to 63x63) and it beats
+# the networks from these sizes on (for full rectangles; other footprints
+# keep the networks up to _NETWORK_MAX_BY_ITEMSIZE) and METHOD_HIST (whose
+# cost grows with the window's height: 2 fh updates per pixel) for windows
+# of 4 rows or more
 _PHR_MIN_BY_ITEMSIZE = {2: 73, 4: 57, 8: 43}
 _PHR_MAX = 64 * 64
 _PHR_SIDE = 64
@@ -395,9 +396,11 @@ def _kernel_args(B, H, W, itemsize, fshape, fbytes, centre, modes, rank, omit, k
         elif (itemsize > 1 and K == fh * fw and 4 <= fh <= _PHR_SIDE
               and fw <= _PHR_SIDE
               and _PHR_MIN_BY_ITEMSIZE[itemsize] <= K <= _PHR_MAX):
-            tiles = _hist_tiles(H, W, fh, fw, B, nthreads,
-                                maxdim=_PHR_DIM)
-            method = _k.METHOD_PHR if tiles is not None else _k.METHOD_NETWORK
+            tiles = _hist_tiles(H, W, fh, fw, B, nthreads, maxdim=_PHR_DIM)
+            method = _k.METHOD_PHR
+            if tiles is None:  # (cannot happen with sides <= 64; kept exact anyway)
+                tiles = _hist_tiles(H, W, fh, fw, B, nthreads)
+                method = _k.METHOD_HIST if tiles is not None else _k.METHOD_SELECT
         elif K <= max(_NETWORK_MAX, _NETWORK_MAX_BY_ITEMSIZE[itemsize]):
             method = _k.METHOD_NETWORK
         elif itemsize == 1 and K == fh * fw and K >= _PH8_MIN and K < 32768:
