@@ -896,12 +896,15 @@ def _median_2d_fast(input, size, mode, cval):
     H, W = input.shape
     if input.strides[1] != T.itemsize:
         return None
-    key = (H, W, T, size, mode, cval, math.copysign(1.0, cval), get_num_threads())
+    # threads as in _nthreads (small jobs run on fewer threads)
+    nthreads = max(1, min(get_num_threads(),
+                          (H * W * max(size * size, 9) * T.itemsize) >> _MIN_WORK_SHIFT))
+    key = (H, W, T, size, mode, cval, math.copysign(1.0, cval), nthreads)
     args = _FAST_ARGS.get(key)
     if args is None:
         if len(_FAST_ARGS) >= 256:
             _FAST_ARGS.clear()
-        args = _FAST_ARGS[key] = _median_2d_fast_args(T, H, W, size, mode, cval, key[-1])
+        args = _FAST_ARGS[key] = _median_2d_fast_args(T, H, W, size, mode, cval, nthreads)
     if args is False:
         return None
     out = np.empty((H, W), dtype=T)
@@ -913,7 +916,7 @@ def _median_2d_fast(input, size, mode, cval):
 _FAST_ARGS = {}
 
 
-def _median_2d_fast_args(T, H, W, size, mode, cval, nt):
+def _median_2d_fast_args(T, H, W, size, mode, cval, nthreads):
     """rank_bhw's arguments after (in, out) for _median_2d_fast, or False."""
     if size < 2 or H == 0 or W == 0 or T not in _FAST_DTYPES or math.isnan(cval) \
             or mode not in MODE_CODES:
@@ -923,7 +926,6 @@ def _median_2d_fast_args(T, H, W, size, mode, cval, nt):
     ct.setflags(write=False)
     fp2 = _square(size)
     K = size * size
-    nthreads = max(1, min(nt, (H * W * max(K, 9) * T.itemsize) >> _MIN_WORK_SHIFT))
     pre, post = _kernel_args(1, H, W, T.itemsize, fp2.shape, fp2.tobytes(),
                              (size // 2, size // 2), (m, m), K // 2, False, _KIND_RANK, 0.0,
                              None, nthreads)
