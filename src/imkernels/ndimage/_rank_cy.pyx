@@ -596,17 +596,17 @@ cdef extern from *:
     void ik_med5x5_f64(const double* const* c, double* out, Py_ssize_t n) noexcept nogil
 
 
-# The 3x3 median of 1- and 2-byte integers in one pass: a vector of output
-# pixels walks down a tile, two output rows per step; the sorted horizontal
-# triples of each input row stay in registers and are shared by the output
-# rows that contain that row (no column buffers are written).
+# The 3x3 median of 1- and 2-byte integers in one pass: two output rows at a
+# time, a vector of pixels at a time along them; the sorted horizontal
+# triples of the four input rows stay in registers and the two shared rows'
+# pairs serve both outputs (no column buffers are written).
 cdef extern from *:
     """
     #include <immintrin.h>
-    /* One strip kernel per type: rows[i] + x is padded column x of padded row
-       i (i in [0, th + 2)); writes outputs [xa, xb) of th rows to
+    /* One kernel per type: rows[i] + x is padded column x of padded row i
+       (i in [0, th + 2)); writes outputs [xa, xb) of th rows to
        dst + y * oh (ow = sizeof(T)). Needs xb - xa >= the vector width;
-       the last vector of a strip is shifted left to end at xb (it recomputes
+       the last vector of a row is shifted left to end at xb (it recomputes
        a few outputs, which is harmless). The sorted triple of a row is
        (l, m, h); for output rows y, y+1 (input rows 0..3 of the step):
        lo = max(l0, max(l1, l2)), hi = min(h0, min(h1, h2)), mid = med3(m0,
@@ -700,8 +700,8 @@ cdef extern from *:
     Py_ssize_t ik_med3_strip_width(int itemsize, int is_signed) noexcept nogil
 
 
-# Perreault-Hebert on the ranks of a tile (full rectangles of at most 255
-# cells): see METHOD_PHR in the module docstring.
+# Perreault-Hebert on the ranks of a tile (full rectangles with sides of at
+# most 64): see METHOD_PHR in the module docstring.
 cdef extern from *:
     """
     #ifdef __AVX2__
@@ -796,7 +796,7 @@ cdef extern from *:
         _mm256_storeu_si256((__m256i*)(pre + 1), p0);
         _mm256_storeu_si256((__m256i*)(pre + 17), p1);
     #else
-        __m128i p[4], rv = _mm_set1_epi16((short)r);
+        __m128i rv = _mm_set1_epi16((short)r);
         int k, tot = 0;
         b = 0;
         for (k = 0; k < 4; k++) {
@@ -806,7 +806,6 @@ cdef extern from *:
             v = _mm_add_epi16(v, _mm_slli_si128(v, 8));
             v = _mm_add_epi16(v, _mm_set1_epi16((short)tot));
             tot = _mm_extract_epi16(v, 7);
-            p[k] = v;
             b += 8 - (__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpgt_epi16(v, rv))) >> 1);
             _mm_storeu_si128((__m128i*)(pre + 1 + 8 * k), v);
         }
@@ -832,8 +831,8 @@ cdef extern from *:
         }
     }
     /* One tile (CT: the type of the window counts, uint8 for windows of
-       at most 255 cells, else uint16).  cimg (ph x 256, uint16): coarse bin (rank >> 6) of each
-       cell; py, px: tile row / column of the cell of each rank, padded with
+       at most 255 cells, else uint16). cimg (ph x 256, uint16): coarse bin
+       (rank >> 6) of each cell; py, px: tile row / column of the cell of each rank, padded with
        255 to a multiple of 64 ranks (ph, pw <= 255); colc (pw x 1024), cols
        (pw x 32): column histograms (scratch); wc (2 x 1024): the lazy coarse
        counts of the two lanes; sval: the tile's values in rank order (isz
