@@ -526,6 +526,8 @@ def test_median3x3_strip_kernel_widths_and_tiles(rng, dtype):
     for origin in [(-1, -1), (0, 1), (1, 0), (1, -1)]:
         assert_same(ik.median_filter(a, 3, origin=origin, mode="constant", cval=info.min),
                     ndi.median_filter(a, 3, origin=origin, mode="constant", cval=info.min))
+    stack = img((3, 20, 70))
+    assert_same(ik.median_filter(stack, 3, axes=(1, 2)), ndi.median_filter(stack, 3, axes=(1, 2)))
     big = img((70, 301))
     for view in (big[:, ::2], big[::-1, 1::3], big.T, np.asfortranarray(big)):
         assert_same(ik.median_filter(view, 3), ndi.median_filter(view, 3))
@@ -575,6 +577,11 @@ def test_perreault_hebert_on_ranks(rng, dtype):
     for view in (a[::2, 1::3], a.T, np.asfortranarray(a), a[:, :1], a[:1, :], a[:17, :3]):
         assert_same(ik.median_filter(view, size=(11, 11)),
                     ndi.median_filter(view, size=(11, 11)))
+    stack = np.stack([a[:40, :90], a[40:80, 90:180], a[80:120, 7:97]])
+    assert_same(ik.median_filter(stack, size=9, axes=(1, 2)),
+                ndi.median_filter(stack, size=9, axes=(1, 2)))
+    assert_same(ik.median_filter(np.moveaxis(stack, 0, -1), size=(11, 11, 1)),
+                ndi.median_filter(np.moveaxis(stack, 0, -1), size=(11, 11, 1)))
     out = np.zeros((260, 580), dt)[:, ::2]
     ik.median_filter(a, size=15, output=out)
     assert_same(out, ndi.median_filter(a, size=15))
