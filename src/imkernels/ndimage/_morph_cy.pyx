@@ -180,6 +180,24 @@ cdef inline const T* _vrow(const char* ib, Py_ssize_t b, Py_ssize_t s, Py_ssize_
     return buf
 
 
+cdef inline void _emit_block(const T* h, const T* g, Py_ssize_t nst, Py_ssize_t W,
+                             char* dst0, Py_ssize_t os1, Py_ssize_t os2, T* orow,
+                             bint mn) noexcept nogil:
+    """Write the nst output rows of one van Herk / Gil-Werman block: row j is
+    extremum(suffix h[j], prefix g[j - 1]) (row 0 is h[0]); rows start at
+    dst0 with stride os1, items os2 apart (orow: scratch for strided rows)."""
+    cdef Py_ssize_t j
+    cdef T* row
+    for j in range(nst):
+        row = <T*>(dst0 + j * os1) if os2 == sizeof(T) else orow
+        if j == 0:
+            memcpy(row, h, W * sizeof(T))
+        else:
+            _mm2(row, h + j * W, g + (j - 1) * W, W, mn)
+        if os2 != sizeof(T):
+            _store(orow, W, dst0 + j * os1, os2)
+
+
 cdef void _line_v(const char* ib, Py_ssize_t B, Py_ssize_t H, Py_ssize_t W,
                   Py_ssize_t is0, Py_ssize_t is1, Py_ssize_t is2,
                   char* ob, Py_ssize_t os0, Py_ssize_t os1, Py_ssize_t os2,
@@ -192,7 +210,6 @@ cdef void _line_v(const char* ib, Py_ssize_t B, Py_ssize_t H, Py_ssize_t W,
     cdef T* buf
     cdef T* crow
     cdef T* orow
-    cdef T* dst
     cdef const T* r
     with parallel(num_threads=nthreads):
         h = <T*>malloc(k * W * sizeof(T))
@@ -232,19 +249,7 @@ cdef void _line_v(const char* ib, Py_ssize_t B, Py_ssize_t H, Py_ssize_t W,
                     for j in range(1, nst - 1):
                         r = _vrow(ib, b, blk + k + j, H, W, is0, is1, is2, mode, crow, buf)
                         _mm2(g + j * W, g + (j - 1) * W, r, W, mn)
-                for j in range(nst):
-                    dst = <T*>(ob + b * os0 + (blk + j + c) * os1)
-                    if os2 == sizeof(T):
-                        if j == 0:
-                            memcpy(dst, h, W * sizeof(T))
-                        else:
-                            _mm2(dst, h + j * W, g + (j - 1) * W, W, mn)
-                    else:
-                        if j == 0:
-                            memcpy(orow, h, W * sizeof(T))
-                        else:
-                            _mm2(orow, h + j * W, g + (j - 1) * W, W, mn)
-                        _store(orow, W, <char*>dst, os2)
+                _emit_block(h, g, nst, W, ob + b * os0 + (blk + c) * os1, os1, os2, orow, mn)
                 blk = blk + k
         free(h)
         free(g)
@@ -391,7 +396,6 @@ cdef void _rect(const char* ib, Py_ssize_t B, Py_ssize_t H, Py_ssize_t W,
     cdef T* ea
     cdef T* eb
     cdef T* orow
-    cdef T* dst
     with parallel(num_threads=nthreads):
         h = <T*>malloc(kh * W * sizeof(T))
         g = <T*>malloc(kh * W * sizeof(T))
@@ -433,19 +437,7 @@ cdef void _rect(const char* ib, Py_ssize_t B, Py_ssize_t H, Py_ssize_t W,
                     memcpy(g, f, W * sizeof(T))
                     for j in range(1, nst - 1):
                         _mm2(g + j * W, g + (j - 1) * W, f + j * W, W, mn)
-                for j in range(nst):
-                    dst = <T*>(ob + b * os0 + (blk + j + cy) * os1)
-                    if os2 == sizeof(T):
-                        if j == 0:
-                            memcpy(dst, h, W * sizeof(T))
-                        else:
-                            _mm2(dst, h + j * W, g + (j - 1) * W, W, mn)
-                    else:
-                        if j == 0:
-                            memcpy(orow, h, W * sizeof(T))
-                        else:
-                            _mm2(orow, h + j * W, g + (j - 1) * W, W, mn)
-                        _store(orow, W, <char*>dst, os2)
+                _emit_block(h, g, nst, W, ob + b * os0 + (blk + cy) * os1, os1, os2, orow, mn)
                 blk = blk + kh
         free(h)
         free(g)
