@@ -365,9 +365,10 @@ def _filter_bhw(in3, out3, fp2, centre, modes, cval_t, rank, *, omit=False,
     networks, index maps) depend on shapes and parameters only and are
     cached, so a repeated call costs little more than the kernel."""
     B, H, W = in3.shape
-    K = len(_window_lists(fp2)[0])
+    fbytes = fp2.tobytes()
+    K = len(_window_lists_cached(fp2.shape, fbytes)[0])
     nthreads = _nthreads(B, H, W, K, in3)
-    pre, post = _kernel_args(B, H, W, in3.dtype.itemsize, fp2.shape, fp2.tobytes(),
+    pre, post = _kernel_args(B, H, W, in3.dtype.itemsize, fp2.shape, fbytes,
                              tuple(centre), tuple(modes), int(rank), bool(omit), int(kind),
                              float(pct), method, nthreads)
     return _k.rank_bhw(in3, out3, dtype_code(in3.dtype), *pre, cval_t, *post)
